@@ -1,0 +1,1 @@
+"""Benchmarks run side by side with PyTorch; see docs/benchmarks.md for the method."""
