@@ -44,7 +44,7 @@ class Tensor(metaclass=_TensorType):
     """torch.Tensor. ``Tensor(data)`` / ``Tensor(*sizes)`` is torch's legacy float constructor."""
 
     __slots__ = ("_data", "_rg", "_grad", "grad_fn", "_output_nr", "_vc", "_base", "_view_fn",
-                 "_hooks", "_retains_grad", "__weakref__")
+                 "_view_ver", "_hooks", "_retains_grad", "__weakref__")
     __array_priority__ = 1000  # numpy defers to Tensor's reflected operators
 
     def __init__(self, *args, device=None, dtype=None):

@@ -1241,6 +1241,18 @@ def tile_samples(g):
     yield S(g(2, 3, layout="T"), (1, 0))
 
 
+def repeat_interleave_samples(g):
+    x = g(2, 3)
+    yield S(x, 2)
+    yield S(x, 2, dim=0)
+    yield S(x, g.arr([1, 2, 0], "int64"), dim=1)
+    yield S(x, g.index((2,), 3), 0)
+    yield S(g(2, 3, layout="T"), 3, -1)
+    yield S(g(), 3)
+    yield S(g(0, 3), 2, 0)
+    yield S(x, g.arr([1, 2], "int64"), dim=1)  # torch refuses: one count per element
+
+
 def unfold_samples(g):
     yield S(g(7), 0, 2, 1)
     yield S(g(3, 8), 1, 3, 2)
@@ -1312,6 +1324,12 @@ SHAPE = [
     OpInfo("roll", roll_samples, dtypes=FLOAT_INT),
     OpInfo("diag", diag_samples, dtypes=FLOAT_INT),
     OpInfo("tile", tile_samples, dtypes=FLOAT_INT),
+    OpInfo("repeat_interleave", repeat_interleave_samples, dtypes=FLOAT_INT,
+           fn="repeat_interleave|ops.shape.repeat_interleave|ops._rearrange.repeat_interleave",
+           method="repeat_interleave"),
+    OpInfo("repeat_interleave.counts", lambda g: [S(g.arr([1, 2, 0, 3])), S(g.arr([], "int64"))],
+           fn="repeat_interleave|ops.shape.repeat_interleave|ops._rearrange.repeat_interleave",
+           dtypes=("int64",)),
     OpInfo("view_as", lambda g: [S(g(3, 4), g(2, 6)), S(g(), g(1)), S(g(3, 4), g(5))],
            fn="Tensor.view_as", dtypes=FLOAT_INT),
     OpInfo("reshape_as", lambda g: [S(g(3, 4, layout="T"), g(2, 6)), S(g(), g(1, 1))],

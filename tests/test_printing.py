@@ -4,14 +4,13 @@ import itertools
 
 import numpy as np
 import pytest
-
-torch = pytest.importorskip("torch")
-hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from luchina import _tensor_str as ts
+
+torch = pytest.importorskip("torch")
 
 FLOATS = [np.float16, np.float32, np.float64]
 INTS = [np.int8, np.int16, np.int32, np.int64, np.uint8]
@@ -264,7 +263,8 @@ def test_parameter_repr(shape):
 
 def test_custom_prefix_indents_nested_rows():
     arr = np.arange(6).reshape(2, 3)
-    assert ts.format_tensor(arr, prefix="MyTensor(") == "MyTensor([[0, 1, 2],\n          [3, 4, 5]])"
+    expected = "MyTensor([[0, 1, 2],\n          [3, 4, 5]])"
+    assert ts.format_tensor(arr, prefix="MyTensor(") == expected
 
 
 def test_cupy_like_input():

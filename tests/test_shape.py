@@ -7,6 +7,7 @@ import pytest
 
 import luchina as L
 from luchina.autograd import gradcheck
+from luchina.ops import _rearrange
 from luchina.ops import shape as S
 
 torch = pytest.importorskip("torch")
@@ -501,15 +502,22 @@ def test_copies(fn, shape):
     _gc(lambda x: fn(L, x), shape)
 
 
+def _ri(m, *args, **kwargs):
+    fn = m.repeat_interleave if m is torch else _rearrange.repeat_interleave
+    return fn(*args, **kwargs)
+
+
 @pytest.mark.parametrize("fn,shape", [
-    (lambda m, x: x.repeat_interleave(2), (2, 3)), (lambda m, x: x.repeat_interleave(3, 1), (2, 3)),
-    (lambda m, x: m.repeat_interleave(x, m.tensor([1, 0, 2]), dim=1), (2, 3)),
-    (lambda m, x: x.repeat_interleave(m.tensor([2]), dim=0), (2, 3)),
-    (lambda m, x: x.repeat_interleave(0, -1), (2, 3)), (lambda m, x: x.repeat_interleave(2), ()),
+    (lambda m, x: _ri(m, x, 2), (2, 3)), (lambda m, x: _ri(m, x, 3, 1), (2, 3)),
+    (lambda m, x: _ri(m, x, m.tensor([1, 0, 2]), dim=1), (2, 3)),
+    (lambda m, x: _ri(m, x, m.tensor([2]), dim=0), (2, 3)),
+    (lambda m, x: _ri(m, x, 0, -1), (2, 3)), (lambda m, x: _ri(m, x, 2), ()),
+    (lambda m, x: _ri(m, m.tensor([1, 0, 3])), ()),
 ])
 def test_repeat_interleave(fn, shape):
     compare(fn, _arr(shape))
-    _gc(lambda x: fn(L, x), shape)
+    if fn(L, L.zeros(shape)).is_floating_point():
+        _gc(lambda x: fn(L, x), shape)
 
 
 def test_flip_is_a_copy():

@@ -203,6 +203,8 @@ class Function(metaclass=_FunctionMeta):
                 raw.append(d)
                 if type(d) is not np.ndarray:
                     xp = a.device.xp
+                if a._base is not None and a._view_ver != a._vc[0] and grad_on:
+                    refresh_view(a)  # its base was changed in place after it was taken
                 if a._rg and grad_on:
                     track = True
                     needs.append(True)
@@ -238,7 +240,7 @@ class Function(metaclass=_FunctionMeta):
         if type(out) is tuple:
             ctx.n_out = len(out)
             result = tuple([_wrap(ctx, o, i) for i, o in enumerate(out)])
-            ctx.shapes = tuple([o.shape for o in out])
+            ctx.shapes = tuple([o.shape for o in out]) if len(out) != 1 else out[0].shape
         else:
             ctx.n_out = 1
             ctx.shapes = out.shape
@@ -252,6 +254,11 @@ class Function(metaclass=_FunctionMeta):
 
 
 _new_context = object.__new__
+
+
+def refresh_view(t):
+    from luchina.ops._util import refresh_view as refresh
+    refresh(t)
 
 
 def _op_error(cls, err, raw):

@@ -121,6 +121,8 @@ def _bind():
     for family in FAMILIES:
         for name, fn in getattr(family, "METHODS", {}).items():
             setattr(Tensor, name, fn)
+    for name, fn in shape.PROPERTIES.items():  # x.T, x.mT, x.H, x.mH
+        setattr(Tensor, name, property(fn))
     Tensor.__matmul__ = Tensor.matmul
     Tensor.__rmatmul__ = _reflected(linalg.matmul)
 

@@ -39,8 +39,49 @@ def view_of(out, input, fn):
         out._base = base
         parent = input._view_fn
         out._view_fn = (lambda a: fn(parent(a))) if parent is not None else None
-    out._vc = input._version_cell()
+    cell = out._vc = input._version_cell()
+    out._view_ver = cell[0]
     return out
+
+
+class ViewOfBase(Function):
+    """A view whose base changed in place since the view was taken: its gradient goes to the
+    base's current history through the view's position in the base (torch's AsStrided)."""
+
+    _backward_name = "AsStridedBackward0"
+
+    @staticmethod
+    def forward(ctx, base):
+        raise AssertionError("ViewOfBase nodes are created by refresh_view only")
+
+    @staticmethod
+    def backward(ctx, grad):
+        g_base = ctx.xp.zeros_like(ctx.base_like, dtype=grad.dtype)
+        region = ctx.view_fn(g_base)
+        if not region.flags.writeable:
+            raise RuntimeError(
+                "backward through an expanded view whose base was modified in place is not "
+                "supported; take .clone() of the expanded tensor before changing the base")
+        region[...] = grad
+        return (g_base,)
+
+
+def refresh_view(t):
+    """Give a stale view (its base was changed in place after it was taken) a fresh history."""
+    base = t._base
+    t._view_ver = t._vc[0]
+    if t._view_fn is None or not base._rg:
+        return
+    ctx = Context()
+    ctx.fn = ViewOfBase
+    ctx.xp = base.device.xp
+    ctx.n_out = 1
+    ctx.shapes = t._data.shape
+    ctx.view_fn = t._view_fn
+    ctx.base_like = base._data
+    ctx.needs_input_grad = (True,)
+    ctx.next = (_edge(base),)
+    t.grad_fn, t._output_nr, t._rg = ctx, 0, True
 
 
 class CopySlices(Function):
@@ -55,9 +96,11 @@ class CopySlices(Function):
     @staticmethod
     def backward(ctx, grad):
         view_fn = ctx.view_fn
-        g_base = grad.copy()
+        g_base = ctx.xp.empty_like(ctx.base_like, dtype=grad.dtype)  # the base's memory layout
+        g_base[...] = grad
+        g_view = view_fn(g_base).copy()
         view_fn(g_base)[...] = 0
-        return g_base, view_fn(grad).copy()
+        return g_base, g_view
 
 
 def check_inplace_allowed(t, op):
@@ -107,10 +150,13 @@ def inplace(t, op, compute, args):
         ctx.n_out = 1
         ctx.shapes = base._data.shape
         ctx.view_fn = t._view_fn
+        ctx.base_like = base._data
         ctx.needs_input_grad = (base._rg, True)
         ctx.next = (_edge(base), (node, out._output_nr) if node is not None else None)
         base.grad_fn, base._output_nr, base._rg = ctx, 0, True
     t.grad_fn, t._output_nr, t._rg = node, out._output_nr, out._rg
+    if base is not None:
+        t._view_ver = t._vc[0]  # the view's own history is current again
     return t
 
 

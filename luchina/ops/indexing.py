@@ -86,6 +86,8 @@ def _parse(a, key, setting):
         else:
             if isinstance(k, Tensor):
                 arr = k._data
+                if type(arr) is not type(a) and type(a) is not np.ndarray:
+                    arr = array_module(a).asarray(arr)  # CPU index tensors work on the GPU
             elif isinstance(k, (list, tuple, np.ndarray)):
                 arr = _index_array(k, array_module(a))
             elif t is float:
