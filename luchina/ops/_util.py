@@ -72,16 +72,23 @@ def refresh_view(t):
     t._view_ver = t._vc[0]
     if t._view_fn is None or not base._rg:
         return
+    ctx = _view_node(ViewOfBase, t, t._data.shape, (_edge(base),))
+    t.grad_fn, t._output_nr, t._rg = ctx, 0, True
+
+
+def _view_node(fn, view, shape, edges):
+    """A graph node built by hand for a view and its base (no forward runs for it)."""
+    base = view._base
     ctx = Context()
-    ctx.fn = ViewOfBase
+    ctx.fn = fn
     ctx.xp = base.device.xp
     ctx.n_out = 1
-    ctx.shapes = t._data.shape
-    ctx.view_fn = t._view_fn
+    ctx.shapes = shape
+    ctx.view_fn = view._view_fn
     ctx.base_like = base._data
-    ctx.needs_input_grad = (True,)
-    ctx.next = (_edge(base),)
-    t.grad_fn, t._output_nr, t._rg = ctx, 0, True
+    ctx.needs_input_grad = tuple(e is not None for e in edges)
+    ctx.next = edges
+    return ctx
 
 
 class CopySlices(Function):
@@ -144,15 +151,8 @@ def inplace(t, op, compute, args):
                                                 out._output_nr)))
     base = t._base
     if base is not None and t._view_fn is not None:
-        ctx = Context()
-        ctx.fn = CopySlices
-        ctx.xp = old.device.xp
-        ctx.n_out = 1
-        ctx.shapes = base._data.shape
-        ctx.view_fn = t._view_fn
-        ctx.base_like = base._data
-        ctx.needs_input_grad = (base._rg, True)
-        ctx.next = (_edge(base), (node, out._output_nr) if node is not None else None)
+        ctx = _view_node(CopySlices, t, base._data.shape,
+                         (_edge(base), (node, out._output_nr) if node is not None else None))
         base.grad_fn, base._output_nr, base._rg = ctx, 0, True
     t.grad_fn, t._output_nr, t._rg = node, out._output_nr, out._rg
     if base is not None:
