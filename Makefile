@@ -2,27 +2,33 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint bench clean
 
-$(STAMP): pyproject.toml
+$(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
-	touch $(STAMP)
 
-demo: $(STAMP)
+# the package alone (numpy is its only dependency)
+$(VENV)/.base: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+# plus the test tools and PyTorch 2.13 (CPU), the oracle the tests compare against
+$(VENV)/.test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.base
+
+demo: $(VENV)/.base
 	$(PY) examples/xor.py
 
-test: $(STAMP)
+test: $(VENV)/.test
 	$(PY) -m ruff check luchina tests bench examples
 	$(PY) -m pytest -n 2 -p no:cacheprovider tests
 
-lint: $(STAMP)
+lint: $(VENV)/.test
 	$(PY) -m ruff check luchina tests bench examples
 
-bench: $(STAMP)
+bench: $(VENV)/.test
 	$(PY) -m bench
 
 clean:
