@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from luchina import _dtype
 from luchina._tensor import Tensor, _wrap_dim
 from luchina.autograd.function import _SELF, Context, Function, _edge
 from luchina.autograd.grad_mode import _mode
@@ -191,3 +192,18 @@ def check_same_device(op, *tensors):
         raise RuntimeError(
             f"{op}: Expected all tensors to be on the same device, but found at least two devices "
             f"({devs}); move them with .to(device)")
+
+
+_INT64 = np.dtype(np.int64)
+
+
+def _acc_dtype(x, dtype):
+    """The dtype a sum-like op accumulates in: dtype=, else int64 for integer/bool inputs."""
+    if dtype is not None:
+        return _dtype.to_dtype(dtype).np
+    return _INT64 if x.dtype.kind in "biu" else None
+
+
+def _cast(x, dt):
+    # float -> int casts element-wise first, as torch's input.to(dtype) does
+    return x.astype(dt) if dt is not None and x.dtype.kind == "f" and dt.kind != "f" else x
