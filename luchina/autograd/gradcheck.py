@@ -37,12 +37,13 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
 
     def numeric(i, direction):
         x = inputs[i]._data
+        step = inputs[i].device.xp.asarray(eps * direction)  # on the input's device
         saved = x.copy()
         with no_grad():
-            x += eps * direction
-            plus = [o._data.astype(np.float64).copy() for o in _flat_outputs(func(*inputs))]
-            x[...] = saved - eps * direction
-            minus = [o._data.astype(np.float64).copy() for o in _flat_outputs(func(*inputs))]
+            x += step
+            plus = [np.asarray(o).astype(np.float64) for o in _flat_outputs(func(*inputs))]
+            x[...] = saved - step
+            minus = [np.asarray(o).astype(np.float64) for o in _flat_outputs(func(*inputs))]
             x[...] = saved
         return [(p - m) / (2 * eps) for p, m in zip(plus, minus)]
 
