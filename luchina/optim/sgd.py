@@ -1,0 +1,65 @@
+"""SGD with momentum, dampening, Nesterov, weight decay and maximize: torch's update, in place."""
+
+import numpy as np
+
+from luchina.optim.optimizer import Optimizer, _bump, _check_flags, _effective_grad, _scalar
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    """torch.optim.SGD. foreach/fused are accepted and take the same in-place path."""
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
+                 *, maximize=False, foreach=None, differentiable=False, fused=None):
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening,
+                    "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize,
+                    "foreach": foreach, "differentiable": differentiable, "fused": fused}
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        _check_flags(foreach, fused, differentiable)
+        super().__init__(params, defaults)
+
+    def _step_group(self, group):
+        lr = _scalar(group["lr"])
+        momentum = group["momentum"]
+        dampening = group["dampening"]
+        wd = group["weight_decay"]
+        nesterov = group["nesterov"]
+        maximize = group["maximize"]
+        state = self.state
+        for p in group["params"]:
+            if p._grad is None:
+                continue
+            P = p._data
+            t0, t1 = self._tmp(P, 2)
+            g = _effective_grad(P, p._grad._data, wd, maximize, t0)
+            if momentum != 0:
+                st = state[p]
+                buf = st.get("momentum_buffer")
+                if buf is None:
+                    buf = st["momentum_buffer"] = self._new_state(p)
+                    buf._data[...] = g
+                else:
+                    B = buf._data
+                    B *= momentum
+                    if dampening == 0:
+                        B += g
+                    else:
+                        np.multiply(g, 1 - dampening, out=t1)
+                        B += t1
+                if nesterov:
+                    np.multiply(buf._data, momentum, out=t1)
+                    t1 += g
+                    g = t1
+                else:
+                    g = buf._data
+            np.multiply(g, -lr, out=t1)
+            P += t1
+            _bump(p, "SGD.step")
