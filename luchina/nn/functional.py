@@ -6,6 +6,8 @@ Every activation and loss is one fused graph node; see ``_activation_fn`` and ``
 import warnings
 
 from luchina.nn import _activation_fn as A
+from luchina.nn._functional_layers import *  # noqa: F401,F403
+from luchina.nn._functional_layers import __all__ as _layers_all
 from luchina.nn._loss import *  # noqa: F401,F403
 from luchina.nn._loss import __all__ as _loss_all
 from luchina.nn._pad_fn import *  # noqa: F401,F403
@@ -18,17 +20,12 @@ from luchina.ops.linalg import linear
 from luchina.ops.reduce import log_softmax as _log_softmax
 from luchina.ops.reduce import softmax as _softmax
 
-try:  # the layers' functions (written alongside nn's Modules)
-    from luchina.nn._functional_layers import *  # noqa: F401,F403
-    from luchina.nn._functional_layers import __all__ as _layers_all
-except ImportError:  # pragma: no cover - only while that module is being written
-    _layers_all = []
-
 __all__ = ["threshold", "threshold_", "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_",
            "prelu", "elu", "elu_", "selu", "selu_", "celu", "celu_", "gelu", "silu", "mish",
            "sigmoid", "tanh", "hardtanh", "hardtanh_", "hardsigmoid", "hardswish", "softplus",
            "softsign", "glu", "logsigmoid", "softmax", "log_softmax", "softmin", "one_hot",
            "linear"] + list(_loss_all) + list(_pad_all) + list(_layers_all)
+
 
 def threshold(input, threshold, value, inplace=False):
     """torch.nn.functional.threshold"""

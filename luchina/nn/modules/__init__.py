@@ -1,5 +1,6 @@
-"""The nn.Module classes. activation/loss modules are imported when their files exist."""
+"""The nn.Module classes."""
 
+from luchina.nn.modules import activation, loss
 from luchina.nn.modules.container import (
     ModuleDict,
     ModuleList,
@@ -16,25 +17,9 @@ from luchina.nn.modules.sparse import Embedding, EmbeddingBag
 
 __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
            "Identity", "Linear", "Bilinear", "Flatten", "Unflatten", "Dropout", "Embedding",
-           "EmbeddingBag", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
+           "EmbeddingBag", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d",
+           *activation.__all__, *loss.__all__]
 
+from luchina.nn.modules.activation import *  # noqa: E402,F401,F403
+from luchina.nn.modules.loss import *  # noqa: E402,F401,F403
 
-def _optional(name):
-    """Import a sibling module written separately; absent files are skipped, errors are not."""
-    import importlib
-    full = f"luchina.nn.modules.{name}"
-    try:
-        mod = importlib.import_module(full)
-    except ImportError as e:  # tolerated while the file is being written; the lead may tighten
-        if e.name != full:
-            import warnings
-            warnings.warn(f"{full} could not be imported ({e}); it is left out", stacklevel=2)
-        return
-    names = getattr(mod, "__all__", [])
-    globals().update({n: getattr(mod, n) for n in names})
-    __all__.extend(names)
-
-
-for _name in ("activation", "loss"):
-    _optional(_name)
-del _name
