@@ -36,8 +36,11 @@ class Size(tuple):
 
 
 class _TensorType(type):
+    """Tensor classes print under torch's names (``<class 'torch.Tensor'>``), as the notes show."""
+
     def __repr__(cls):
-        return "<class 'torch.Tensor'>" if cls is Tensor else type.__repr__(cls)
+        name = cls.__dict__.get("_torch_name")
+        return f"<class '{name}'>" if name else type.__repr__(cls)
 
 
 class Tensor(metaclass=_TensorType):
@@ -46,6 +49,7 @@ class Tensor(metaclass=_TensorType):
     __slots__ = ("_data", "_rg", "_grad", "grad_fn", "_output_nr", "_vc", "_base", "_view_fn",
                  "_view_ver", "_hooks", "_retains_grad", "__weakref__")
     __array_priority__ = 1000  # numpy defers to Tensor's reflected operators
+    _torch_name = "torch.Tensor"
 
     def __init__(self, *args, device=None, dtype=None):
         from luchina._creation import _legacy_tensor_data

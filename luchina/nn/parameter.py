@@ -11,6 +11,8 @@ __all__ = ["Parameter", "Buffer"]
 class Parameter(Tensor):
     """torch.nn.Parameter: shares ``data``'s memory; operations on it return plain Tensors."""
 
+    _torch_name = "torch.nn.parameter.Parameter"
+
     __slots__ = ("__dict__",)
 
     def __init__(self, data=None, requires_grad=True):
@@ -58,6 +60,8 @@ class Buffer(Tensor):
 
     The module stores a plain Tensor sharing this one's memory (torch stores a plain Tensor too).
     """
+
+    _torch_name = "torch.nn.parameter.Buffer"
 
     __slots__ = ("persistent",)
 
