@@ -1,6 +1,8 @@
 """Matrix products: matmul in every torch case, mm, bmm, dot, mv, outer, addmm, and the fused
 linear (one GEMM plus bias) that nn.Linear runs."""
 
+import math
+
 from luchina._tensor import Tensor
 from luchina.autograd.function import Function
 from luchina.ops._util import check_same_device
@@ -291,7 +293,7 @@ def linear(input, weight, bias=None):
         raise RuntimeError(
             f"linear: input has {x.shape[-1]} features but the weight expects {w.shape[-1]} "
             f"(input shape {tuple(x.shape)}, weight {tuple(w.shape)}); mat1 and mat2 shapes "
-            f"cannot be multiplied ({_shape_str((-1, x.shape[-1]))} and "
+            f"cannot be multiplied ({_shape_str((math.prod(x.shape[:-1]), x.shape[-1]))} and "
             f"{_shape_str(w.shape[::-1])})")
     if bias is not None and bias._data.dtype != w.dtype:
         raise RuntimeError(f"linear: bias is {bias.dtype} but weight is {weight.dtype}")

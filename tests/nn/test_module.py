@@ -566,3 +566,25 @@ def test_module_deepcopy_and_pickle_keep_sharing():
     p = pickle.loads(pickle.dumps(m))
     assert p[0] is p[1] and np.array_equal(p[0].weight.detach().numpy(),
                                            lin.weight.detach().numpy())
+
+
+@pytest.mark.skipif(not hasattr(Exception, "add_note"), reason="exception notes need Python 3.11")
+def test_errors_inside_modules_name_the_module_path():
+    class Net(lnn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = lnn.Linear(10, 20)
+            self.body = lnn.Sequential(lnn.ReLU(), lnn.Linear(7, 3))
+
+        def forward(self, x):
+            return self.body(self.fc1(x))
+
+    with pytest.raises(RuntimeError, match="input has 5 features") as info:
+        Net()(luchina.randn(32, 5))
+    assert info.value.__notes__ == ["(raised inside the module Net.fc1 (Linear))"]
+    with pytest.raises(RuntimeError) as info:
+        Net()(luchina.randn(32, 10))
+    assert info.value.__notes__ == ["(raised inside the module Net.body.1 (Linear))"]
+    with pytest.raises(RuntimeError) as info:
+        lnn.Linear(3, 2)(luchina.randn(2, 4))
+    assert info.value.__notes__ == ["(raised inside the module Linear)"]

@@ -71,9 +71,13 @@ class Module(HooksMixin, StateDictMixin):
 
     # -- calling ------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if self._forward_hooks or self._forward_pre_hooks:
-            return self._call_with_hooks(args, kwargs)
-        return self.forward(*args, **kwargs)
+        try:  # free when nothing is raised; on an error, name the module it happened in
+            if self._forward_hooks or self._forward_pre_hooks:
+                return self._call_with_hooks(args, kwargs)
+            return self.forward(*args, **kwargs)
+        except Exception as e:
+            _note_module_path(e, self)
+            raise
 
     # -- registration -------------------------------------------------------------------------
     def register_buffer(self, name, tensor, persistent=True):
@@ -427,3 +431,35 @@ def _remove_from(name, *dicts_or_sets):
                 del d[name]
             else:
                 d.discard(name)
+
+
+def _note_module_path(exc, module):
+    """Add to an exception raised inside nested modules a note naming where it happened
+    (``in Net.fc1 (Linear)``), rebuilt as the exception passes each enclosing module."""
+    path = getattr(exc, "_luchina_module_path", None)
+    if path is None:
+        path = [module, []]
+    else:
+        child, names = path
+        name = next((n for n, m in module._modules.items() if m is child), "?")
+        path = [module, [name, *names]]
+    try:
+        exc._luchina_module_path = path
+    except AttributeError:  # exceptions that take no attributes keep their message as is
+        return
+    where = ".".join([type(module).__name__, *path[1]])
+    if path[1]:
+        where += f" ({_innermost_type(module, path[1])})"
+    note = f"(raised inside the module {where})"
+    notes = getattr(exc, "__notes__", None)
+    if notes and notes[-1].startswith("(raised inside the module "):
+        notes[-1] = note
+    elif hasattr(exc, "add_note"):
+        exc.add_note(note)
+
+
+def _innermost_type(module, names):
+    for n in names:
+        module = module._modules.get(n, module)
+    return type(module).__name__
+
