@@ -26,7 +26,7 @@ from luchina.ops.indexing import *  # noqa: F401,F403
 from luchina.ops.linalg import *  # noqa: F401,F403
 from luchina.ops.reduce import *  # noqa: F401,F403
 from luchina.ops.shape import *  # noqa: F401,F403
-from luchina import autograd, backends, cuda  # noqa: E402
+from luchina import accelerator, autograd, backends, cuda  # noqa: E402
 from luchina._compat import *  # noqa: F401,F403
 from luchina import nn, optim, serialization, utils
 from luchina.serialization import load, save

@@ -727,3 +727,12 @@ class TestDevices:
         b = L.ones(2, device="cuda")
         with pytest.raises(RuntimeError, match="same device"):
             a + b
+
+
+def test_accelerator_namespace_matches_torch_on_a_cpu_machine():
+    assert L.accelerator.is_available() == L.cuda.is_available()
+    if not L.cuda.is_available():
+        assert L.accelerator.current_accelerator() is None
+        device = (L.accelerator.current_accelerator().type if L.accelerator.is_available()
+                  else "cpu")
+        assert device == "cpu"
