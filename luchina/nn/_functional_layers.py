@@ -89,6 +89,16 @@ class LayerNorm(Function):
         return gx, gw, gb, None, None
 
 
+def _same_dtype(op, input, *others):
+    """torch refuses normalisation layers whose parameters have another dtype than the input."""
+    for t in others:
+        if t is not None and t._data.dtype != input._data.dtype:
+            raise RuntimeError(
+                f"mixed dtype (CPU): all inputs must share same datatype. ({op}: input is "
+                f"{input.dtype}, a parameter or running statistic is {t.dtype}; convert the "
+                f"model with .to({input.dtype}) or the input with .to({t.dtype}))")
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """torch.nn.functional.layer_norm"""
     if isinstance(normalized_shape, int):
@@ -100,6 +110,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input "
                            f"with shape [*, {', '.join(map(str, normalized_shape))}], but got "
                            f"input of size{list(shape)}")
+    _same_dtype("layer_norm", input, weight, bias)
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != normalized_shape:
             raise RuntimeError(f"layer_norm: {name} of shape {tuple(t.shape)} must have the "
@@ -163,6 +174,7 @@ class BatchNorm(Function):
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
     """torch.nn.functional.batch_norm: running statistics are updated in place when training."""
+    _same_dtype("batch_norm", input, weight, bias, running_mean, running_var)
     x = input._data
     if x.ndim < 2:
         raise ValueError(f"batch_norm: expected an input of shape (N, C, *), got {tuple(x.shape)}")

@@ -375,3 +375,10 @@ def test_models_train_identically_in_float64():
                 p -= 0.1 * p.grad
     for (_k, a), (_, b) in zip(ml.state_dict().items(), mt.state_dict().items()):
         close(a, b, 1e-9)
+
+
+@pytest.mark.parametrize("make", [lambda m: m.nn.BatchNorm1d(3), lambda m: m.nn.LayerNorm(3)])
+def test_normalization_refuses_mixed_dtypes_like_torch(make):
+    for m in (torch, luchina):
+        with pytest.raises(RuntimeError, match="mixed dtype"):
+            make(m)(m.randn(4, 3, dtype=m.float64))
