@@ -49,5 +49,14 @@ def is_nonzero(input):
 
 
 def typename(obj):
-    """torch.typename"""
-    return obj.type() if isinstance(obj, Tensor) else type(obj).__name__
+    """torch.typename: 'torch.FloatTensor' for tensors, 'module.QualName' otherwise."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(obj, "__module__", "") or ""
+    if hasattr(obj, "__qualname__"):
+        name = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        name = obj.__name__
+    else:
+        module, name = type(obj).__module__ or "", type(obj).__qualname__
+    return name if module in ("", "builtins") else f"{module}.{name}"

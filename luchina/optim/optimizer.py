@@ -12,6 +12,7 @@ from itertools import chain
 
 import numpy as np
 
+from luchina._compat import typename
 from luchina._device import array_module
 from luchina._tensor import Tensor
 from luchina.autograd.grad_mode import _mode, enable_grad
@@ -27,20 +28,6 @@ class _RequiredParameter:
 
 
 required = _RequiredParameter()
-
-
-def _typename(obj):
-    """torch.typename: 'torch.FloatTensor', 'int', 'numpy.ndarray'..."""
-    if isinstance(obj, Tensor):
-        return obj.type()
-    module = getattr(obj, "__module__", "") or ""
-    if hasattr(obj, "__qualname__"):
-        name = obj.__qualname__
-    elif hasattr(obj, "__name__"):
-        name = obj.__name__
-    else:
-        module, name = type(obj).__module__ or "", type(obj).__qualname__
-    return name if module in ("", "builtins") else f"{module}.{name}"
 
 
 def _scalar(x):
@@ -88,7 +75,7 @@ class Optimizer:
         self._scratch = {}
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
-                            "Tensors or dicts, but got " + _typename(params))
+                            "Tensors or dicts, but got " + typename(params))
         self.state = defaultdict(dict)
         self.param_groups = []
         param_groups = list(params)
@@ -146,7 +133,7 @@ class Optimizer:
         for p in tensors:
             if not isinstance(p, Tensor):
                 raise TypeError("optimizer can only optimize Tensors, but one of the params is "
-                                + _typename(p))
+                                + typename(p))
             if not self.defaults.get("differentiable", None) and not (
                     p.grad_fn is None or p._retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")

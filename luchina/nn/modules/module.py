@@ -3,6 +3,7 @@ hooks and printing, as torch.nn.Module. state_dict/load_state_dict live in ``_st
 
 from collections import OrderedDict
 
+from luchina._compat import typename
 from luchina._tensor import Tensor
 from luchina.autograd.grad_mode import no_grad
 from luchina.nn.modules._hooks import HooksMixin, RemovableHandle
@@ -10,21 +11,6 @@ from luchina.nn.modules._state import StateDictMixin
 from luchina.nn.parameter import Buffer, Parameter
 
 __all__ = ["Module", "RemovableHandle"]
-
-
-def typename(obj):
-    """torch.typename: 'torch.FloatTensor' for tensors, 'module.QualName' otherwise."""
-    if isinstance(obj, Tensor):
-        return obj.type()
-    module = getattr(obj, "__module__", "") or ""
-    if hasattr(obj, "__qualname__"):
-        qualname = obj.__qualname__
-    elif hasattr(obj, "__name__"):
-        qualname = obj.__name__
-    else:
-        module = type(obj).__module__ or ""
-        qualname = type(obj).__qualname__
-    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
 
 
 def _addindent(s, n):
