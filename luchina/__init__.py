@@ -28,7 +28,7 @@ from luchina.ops.reduce import *  # noqa: F401,F403
 from luchina.ops.shape import *  # noqa: F401,F403
 from luchina import accelerator, autograd, backends, cuda  # noqa: E402
 from luchina._compat import *  # noqa: F401,F403
-from luchina import nn, optim, serialization, utils
+from luchina import nn, optim, serialization, utils, viz
 from luchina.serialization import load, save
 
 __version__ = "0.1.0"
