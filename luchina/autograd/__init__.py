@@ -15,7 +15,8 @@ from luchina.autograd.grad_mode import (
 
 __all__ = ["backward", "grad", "Function", "Variable", "FunctionCtx", "gradcheck", "no_grad",
            "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled", "grad_mode",
-           "Context"]
+           "Context", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+           "is_anomaly_check_nan_enabled", "set_anomaly_enabled", "memory_report"]
 
 
 class Function(_OpFunction):
@@ -128,4 +129,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(res)
 
 
+from luchina.autograd.anomaly import (  # noqa: E402
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_anomaly_enabled,
+    set_detect_anomaly,
+)
 from luchina.autograd.gradcheck import gradcheck  # noqa: E402
+from luchina.autograd.memory import memory_report  # noqa: E402
