@@ -1203,6 +1203,20 @@ def atleast_samples(g):
     yield S(g(2, 3, 4, layout="T"))
 
 
+def meshgrid_samples(g):
+    yield S(g(3), g(2), indexing="ij")
+    yield S(g(3), g(2), g(4), indexing="xy")
+    yield S(g(4), indexing="xy")
+    yield S(g(), g(3))
+    yield S([g(2), g(0)], indexing="ij")
+
+
+def cartesian_prod_samples(g):
+    yield S(g(3), g(2))
+    yield S(g(2), g(3), g(2))
+    yield S(g(4))
+
+
 def tensor_split_samples(g):
     x = g(7, 4)
     yield S(x, 3)
@@ -1292,6 +1306,8 @@ SHAPE = [
     OpInfo("split", split_samples, dtypes=FLOAT_INT),
     OpInfo("chunk", chunk_samples, dtypes=FLOAT_INT),
     OpInfo("unbind", unbind_samples, dtypes=FLOAT_INT),
+    OpInfo("meshgrid", meshgrid_samples, dtypes=FLOAT_INT, method=False),
+    OpInfo("cartesian_prod", cartesian_prod_samples, dtypes=FLOAT_INT, method=False),
     OpInfo("flip", flip_samples, dtypes=FLOAT_INT + ("bool",)),
     OpInfo("tril", tri_samples, dtypes=FLOAT_INT + ("bool",)),
     OpInfo("triu", tri_samples, dtypes=FLOAT_INT + ("bool",)),

@@ -13,7 +13,8 @@ import numpy as np
 from luchina import _dtype
 from luchina._tensor import Tensor
 from luchina.autograd.function import Function
-from luchina.ops import _join, _rearrange, _views
+from luchina.ops import _grid, _join, _rearrange, _views
+from luchina.ops._grid import *  # noqa: F401,F403
 from luchina.ops._join import *  # noqa: F401,F403
 from luchina.ops._rearrange import *  # noqa: F401,F403
 from luchina.ops._util import dims_arg, view_of, wrap_dim
@@ -23,7 +24,7 @@ from luchina.ops._views import _shape_arg, expand, expand_as, unfold
 __all__ = [
     "reshape", "flatten", "unflatten", "ravel", "transpose", "swapaxes", "swapdims", "t",
     "permute", "movedim", "moveaxis", "squeeze", "unsqueeze", "adjoint",
-] + _views.__all__ + _join.__all__ + _rearrange.__all__
+] + _views.__all__ + _join.__all__ + _rearrange.__all__ + _grid.__all__
 
 
 # -- view / reshape ------------------------------------------------------------------------------
