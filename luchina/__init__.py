@@ -28,7 +28,7 @@ from luchina.ops.reduce import *  # noqa: F401,F403
 from luchina.ops.shape import *  # noqa: F401,F403
 from luchina import accelerator, autograd, backends, cuda  # noqa: E402
 from luchina._compat import *  # noqa: F401,F403
-from luchina import nn, optim, serialization, utils, viz
+from luchina import nn, optim, serialization, text, utils, viz
 from luchina.serialization import load, save
 from luchina.autograd.anomaly import (is_anomaly_check_nan_enabled, is_anomaly_enabled,
                                       set_anomaly_enabled)

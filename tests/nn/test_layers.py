@@ -168,6 +168,18 @@ def test_embedding_from_pretrained():
         lnn.Embedding.from_pretrained(luchina.ones(3))
 
 
+def test_from_pretrained_numpy_array():
+    """A NumPy array (KeyedVectors.vectors) is taken as from_numpy would: same memory."""
+    a = np.arange(12, dtype=np.float32).reshape(4, 3)
+    e = lnn.Embedding.from_pretrained(a)
+    assert np.shares_memory(e.weight._data, a) and e.weight.dtype == luchina.float32
+    assert e(luchina.tensor([2])).tolist() == [a[2].tolist()]
+    bag = lnn.EmbeddingBag.from_pretrained(a, freeze=False)
+    assert bag.weight.requires_grad and bag(luchina.tensor([[0, 1]])).tolist() == [[1.5, 2.5, 3.5]]
+    with pytest.raises(AssertionError, match="2-dimensional"):
+        lnn.Embedding.from_pretrained(np.ones(3, dtype=np.float32))
+
+
 _BAG_CASES = [
     ("2d", None, False), ("offsets", [0, 2, 2, 5], False), ("offsets", [0, 3, 7, 7], True),
 ]

@@ -1,5 +1,7 @@
 """Embedding and EmbeddingBag."""
 
+import numpy as np
+
 from luchina import _creation
 from luchina.autograd.grad_mode import no_grad
 from luchina.nn import init
@@ -68,7 +70,9 @@ class Embedding(Module):
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None,
                         norm_type=2.0, scale_grad_by_freq=False, sparse=False):
-        """torch.nn.Embedding.from_pretrained: the weight shares ``embeddings``' memory."""
+        """torch.nn.Embedding.from_pretrained: the weight shares ``embeddings``' memory; a NumPy
+        array (e.g. KeyedVectors.vectors) is also accepted, which torch refuses."""
+        embeddings = _as_tensor(embeddings)
         if embeddings.dim() != 2:
             raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
         rows, cols = embeddings.shape
@@ -78,6 +82,13 @@ class Embedding(Module):
 
 
 _weight_fn = _weight
+
+
+def _as_tensor(embeddings):
+    """from_pretrained's input as a Tensor: NumPy arrays share memory, as torch.from_numpy."""
+    if isinstance(embeddings, np.ndarray):
+        return _creation.from_numpy(embeddings)
+    return embeddings
 
 
 class EmbeddingBag(Module):
@@ -129,7 +140,8 @@ class EmbeddingBag(Module):
     def from_pretrained(cls, embeddings, freeze=True, max_norm=None, norm_type=2.0,
                         scale_grad_by_freq=False, mode="mean", sparse=False,
                         include_last_offset=False, padding_idx=None):
-        """torch.nn.EmbeddingBag.from_pretrained"""
+        """torch.nn.EmbeddingBag.from_pretrained; a NumPy array is accepted too."""
+        embeddings = _as_tensor(embeddings)
         if embeddings.dim() != 2:
             raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
         rows, cols = embeddings.shape
