@@ -32,5 +32,6 @@ from luchina import nn, optim, serialization, text, utils, viz
 from luchina.serialization import load, save
 from luchina.autograd.anomaly import (is_anomaly_check_nan_enabled, is_anomaly_enabled,
                                       set_anomaly_enabled)
+from luchina._compile import compile  # step capture; imports nn, so it comes last
 
 __version__ = "0.1.0"
