@@ -10,7 +10,7 @@ import importlib
 import sys
 
 # module name -> the subcommands it registers
-_SUBCOMMAND_MODULES = ("luchina.cli.word2vec",)
+_SUBCOMMAND_MODULES = ("luchina.cli.train", "luchina.cli.word2vec")
 
 
 def build_parser():
