@@ -33,7 +33,8 @@ def add_parsers(subparsers):
     t.add_argument("--optimizer", choices=("adagrad", "sgd"), default="adagrad",
                    help="row update rule (default adagrad; sgd is gensim's)")
     t.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    t.add_argument("--workers", type=int, default=1, help="accepted for gensim parity; unused")
+    t.add_argument("--workers", type=int, default=1,
+                   help="accepted for gensim parity; training is single-threaded")
     fmt = t.add_mutually_exclusive_group()
     fmt.add_argument("--binary", dest="binary", action="store_true", default=None,
                      help="write the binary word2vec format (default unless --out ends in .txt)")

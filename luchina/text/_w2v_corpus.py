@@ -138,28 +138,31 @@ def subsample(ids, lens, keep_prob, rng):
     return ids[m], sid[m]
 
 
-def make_batch(ids, sid, start, stop, window, negative, cum_table, rng, shrink_windows=True):
+def make_batch(ids, sid, start, stop, window, negative, cum_table, rng, shrink_windows=True,
+               group=16):
     """Arrays the training step consumes for centres ids[start:stop].
 
-    Returns (ctx, ctx_sid, reduced, neg): ctx and ctx_sid cover positions start-window ..
-    stop+window (padding outside the chunk has sentence id -1), reduced is each centre's
-    effective window (gensim's dynamic window: window - randint(0, window)), neg the negative
-    samples (N, negative) drawn from cum_table.
+    Returns (ctx, ctx_sid, reduced, neg). The centres are padded to a multiple of ``group``
+    (padding centres get an effective window of 0, so no pairs); ctx and ctx_sid cover
+    positions start-window .. start+padded+window (positions outside the chunk have sentence
+    id -1); reduced is each centre's effective window (gensim's dynamic window:
+    window - randint(0, window)); neg (groups, negative) the negatives of each group of
+    ``group`` consecutive centres, drawn from cum_table.
     """
     n = stop - start
-    lo, hi = start - window, stop + window
+    ng = -(-n // group)
+    npad = ng * group
+    lo, hi = start - window, start + npad + window
     ctx = np.zeros(hi - lo, dtype=np.int64)
     ctx_sid = np.full(hi - lo, -1, dtype=np.int64)
     a, b = max(lo, 0), min(hi, ids.size)
     ctx[a - lo:b - lo] = ids[a:b]
     ctx_sid[a - lo:b - lo] = sid[a:b]
+    reduced = np.zeros(npad, dtype=np.int64)
     if shrink_windows:
-        reduced = window - rng.integers(0, window, n)
+        reduced[:n] = window - rng.integers(0, window, n)
     else:
-        reduced = np.full(n, window, dtype=np.int64)
-    if negative:
-        neg = np.searchsorted(cum_table, rng.random((n, negative)), side="right")
-        np.minimum(neg, cum_table.size - 1, out=neg)
-    else:
-        neg = np.zeros((n, 0), dtype=np.int64)
+        reduced[:n] = window
+    neg = np.searchsorted(cum_table, rng.random((ng, negative)), side="right")
+    np.minimum(neg, cum_table.size - 1, out=neg)
     return ctx, ctx_sid, reduced, neg

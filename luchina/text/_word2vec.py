@@ -12,11 +12,14 @@ import numpy as np
 from luchina.text import _w2v_corpus as corpus_mod
 from luchina.text._keyedvectors import KeyedVectors
 from luchina.text._w2v_corpus import LineSentence
-from luchina.text._w2v_step import RowOptimizer, fused_grads
+from luchina.text._w2v_step import RowOptimizer, Workspace, fused_grads
 
 __all__ = ["Word2Vec", "LineSentence"]
 
 _STEP_TOKENS = 4096          # centre positions per fused step
+_GROUP = 8                   # consecutive centres sharing one set of negatives
+_GROUP_NEG = 2               # a group draws negative * _GROUP_NEG negatives, each weighing
+                             # 1 / _GROUP_NEG (less variance than `negative` per group)
 _ADAGRAD_SCALE = 8.0         # adagrad's step is 8 * alpha (0.2 at gensim's default alpha)
 _FORMAT = "luchina-word2vec-1"
 
@@ -28,9 +31,12 @@ class Word2Vec:
     step of size 8*alpha to the touched rows, which on a small corpus gives clearly better
     vectors than plain SGD on large batches; ``optimizer='sgd'`` is gensim's rule
     (``rows += alpha * gradient``). Both decay alpha linearly to min_alpha over all epochs.
-    Negatives are drawn per centre word and shared by its context words. Training is
-    single-threaded NumPy (``workers`` is accepted and ignored). ``progress``: a bar with
-    words/s on a terminal (None: only when stderr is a TTY; True: plain lines otherwise).
+    Negatives are shared: each group of 8 consecutive centre words draws 2*negative
+    negatives, used by all its (context, centre) pairs with weight 1/2 each (gensim draws
+    ``negative`` per pair; the expected update is the same). Training is single-threaded
+    NumPy: ``workers`` is accepted and ignored, so results depend only on the seed.
+    ``progress``: a bar with words/s on a terminal (None: only when stderr is a TTY; True:
+    plain lines otherwise).
     """
 
     def __init__(self, sentences=None, corpus_file=None, vector_size=100, alpha=0.025, window=5,
@@ -72,6 +78,7 @@ class Word2Vec:
         self.total_train_time = 0.0
         self._keep = np.zeros(0)
         self._opt = None
+        self._work = Workspace()
         self._rng = np.random.default_rng(self.seed)
         if sentences is not None or corpus_file is not None:
             self.build_vocab(corpus_iterable=sentences, corpus_file=corpus_file,
@@ -181,12 +188,13 @@ class Word2Vec:
         return trained, raw_seen
 
     def _step(self, ids, sid, a, b, lr):
-        batch = corpus_mod.make_batch(ids, sid, a, b, self.window, self.negative,
-                                      self.cum_table, self._rng, self.shrink_windows)
+        batch = corpus_mod.make_batch(ids, sid, a, b, self.window, self.negative * _GROUP_NEG,
+                                      self.cum_table, self._rng, self.shrink_windows,
+                                      _GROUP)
         win, wout = self.wv.vectors, self.syn1neg
         loss, in_ids, gin, out_ids, gout = fused_grads(
             win, wout, *batch, self.window, sg=bool(self.sg), cbow_mean=bool(self.cbow_mean),
-            compute_loss=self.compute_loss)
+            compute_loss=self.compute_loss, negative=self.negative, work=self._work)
         self.running_training_loss += loss
         self._opt[1].step(wout, out_ids, gout, lr)
         self._opt[0].step(win, in_ids, gin, lr)
