@@ -3,14 +3,17 @@
 import numpy as np
 
 from luchina._tensor import Tensor
+from luchina.optim._flat import flat_group
 from luchina.optim.optimizer import Optimizer, _bump, _check_flags, _effective_grad, _lerp_, _scalar
 
 __all__ = ["Adam", "AdamW"]
 
 
 class Adam(Optimizer):
-    """torch.optim.Adam. foreach/fused are accepted and take the same in-place path;
-    capturable is accepted and changes nothing ('step' stays a CPU float32 tensor)."""
+    """torch.optim.Adam. By default (and with foreach=True or fused=True) all parameters of a
+    group update together over flat buffers (see optim/_flat.py), with the same numbers as the
+    per-parameter loop that foreach=False selects; capturable changes nothing ('step' stays a
+    CPU float32 tensor)."""
 
     _tensor_step = True
 
@@ -50,6 +53,11 @@ class Adam(Optimizer):
         decoupled = group["decoupled_weight_decay"]
         name = type(self).__name__ + ".step"
         state = self.state
+        keys = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq") if amsgrad else ("exp_avg", "exp_avg_sq")
+        fg = flat_group(self, group, keys, _zero, group["foreach"] is False, _fresh)
+        if fg is not None and _flat_adam(fg, state, lr, beta1, beta2, eps, wd, amsgrad, maximize,
+                                         decoupled, name):
+            return
         for p in group["params"]:
             if p._grad is None:
                 continue
@@ -92,6 +100,74 @@ class Adam(Optimizer):
             t1 /= denom
             P += t1
             _bump(p, name)
+
+
+def _zero(key, p):
+    return 0
+
+
+def _fresh(st):
+    st["step"] = Tensor._make(np.zeros((), np.float32))
+
+
+def _flat_adam(fg, state, lr, beta1, beta2, eps, wd, amsgrad, maximize, decoupled, name):
+    """The update of the loop in Adam._step_group, op for op, on a FlatGroup's buffers.
+
+    Returns False (nothing done) when the parameters' step counts differ: then the
+    per-parameter loop runs, on the same state arrays.
+    """
+    sts = [state[p] for p in fg.params]
+    counters = []
+    for st in sts:
+        step_t = st.get("step")
+        if step_t is None:
+            step_t = st["step"] = Tensor._make(np.zeros((), np.float32))
+        counters.append(step_t._data)
+    step0 = counters[0]
+    if any(c != step0 for c in counters):
+        return False
+    for c in counters:
+        c += 1
+    step = float(step0)
+    # g is the flat gradient buffer (our own copy): maximize negates it in place; once m and v
+    # are updated it is free again and holds the denominator, so one scratch array suffices
+    g = fg.gather_grads()
+    if wd != 0 and decoupled:
+        for p in fg.params:
+            p._data *= 1 - lr * wd
+    elif wd != 0:
+        t0 = fg.gather_params(fg.tmp(1))
+        t0 *= wd
+        if maximize:
+            t0 -= g
+        else:
+            t0 += g
+        g = t0
+    if maximize and (wd == 0 or decoupled):
+        np.negative(g, out=g)
+    t1 = fg.tmp(0)
+    m = fg.flat["exp_avg"]
+    v = fg.flat["exp_avg_sq"]
+    _lerp_(m, g, 1 - beta1, t1)
+    v *= beta2
+    np.multiply(g, 1 - beta2, out=t1)
+    t1 *= g
+    v += t1
+    bias_correction1 = 1 - beta1 ** step
+    bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+    if amsgrad:
+        vmax = fg.flat["max_exp_avg_sq"]
+        np.maximum(vmax, v, out=vmax)
+        v = vmax
+    denom = np.sqrt(v, out=fg.grad)
+    denom /= bias_correction2_sqrt
+    denom += eps
+    np.multiply(m, -(lr / bias_correction1), out=t1)
+    t1 /= denom
+    fg.add_to_params(t1)
+    for p in fg.params:
+        _bump(p, name)
+    return True
 
 
 class AdamW(Adam):

@@ -2,13 +2,16 @@
 
 import numpy as np
 
+from luchina.optim._flat import flat_group
 from luchina.optim.optimizer import Optimizer, _bump, _check_flags, _effective_grad, _scalar
 
 __all__ = ["SGD"]
 
 
 class SGD(Optimizer):
-    """torch.optim.SGD. foreach/fused are accepted and take the same in-place path."""
+    """torch.optim.SGD. With momentum, by default (and with foreach=True or fused=True) all
+    parameters of a group update together over flat buffers (see optim/_flat.py), with the same
+    numbers as the per-parameter loop that foreach=False selects."""
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
                  *, maximize=False, foreach=None, differentiable=False, fused=None):
@@ -34,6 +37,11 @@ class SGD(Optimizer):
         nesterov = group["nesterov"]
         maximize = group["maximize"]
         state = self.state
+        if momentum != 0:
+            fg = flat_group(self, group, ("momentum_buffer",), _zero, group["foreach"] is False)
+            if fg is not None:
+                _flat_sgd(fg, lr, momentum, dampening, wd, nesterov, maximize)
+                return
         for p in group["params"]:
             if p._grad is None:
                 continue
@@ -63,3 +71,44 @@ class SGD(Optimizer):
             np.multiply(g, -lr, out=t1)
             P += t1
             _bump(p, "SGD.step")
+
+
+def _zero(key, p):
+    return 0
+
+
+def _flat_sgd(fg, lr, momentum, dampening, wd, nesterov, maximize):
+    """The momentum update of SGD._step_group, op for op, on a FlatGroup's buffers."""
+    g = fg.gather_grads()  # our own copy: changed in place below
+    if wd != 0:
+        t0 = fg.gather_params(fg.tmp(1))
+        t0 *= wd
+        if maximize:
+            t0 -= g
+        else:
+            t0 += g
+        g = t0
+    elif maximize:
+        np.negative(g, out=g)
+    B = fg.flat["momentum_buffer"]
+    t1 = fg.tmp(0)
+    if fg.fresh:  # the first step copies the gradient into the buffer, as torch does
+        B[...] = g
+        fg.fresh = False
+    else:
+        B *= momentum
+        if dampening == 0:
+            B += g
+        else:
+            np.multiply(g, 1 - dampening, out=t1)
+            B += t1
+    if nesterov:
+        np.multiply(B, momentum, out=t1)
+        t1 += g
+        g = t1
+    else:
+        g = B
+    np.multiply(g, -lr, out=t1)
+    fg.add_to_params(t1)
+    for p in fg.params:
+        _bump(p, "SGD.step")
