@@ -5,10 +5,11 @@ import json
 import logging
 import mmap
 import os
-import tempfile
 import zipfile
 
 import numpy as np
+
+from luchina._atomic import atomic_open
 
 logger = logging.getLogger(__name__)
 
@@ -16,41 +17,16 @@ _NATIVE_FORMAT = "luchina.KeyedVectors"
 _NATIVE_VERSION = 1
 
 
-def _atomic_writer(fname):
-    """(temp file object, commit) for writing ``fname`` atomically."""
-    fname = os.fspath(fname)
-    folder = os.path.dirname(os.path.abspath(fname))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.basename(fname)[-40:], dir=folder)
-    f = os.fdopen(fd, "wb")
-
-    def commit(ok):
-        try:
-            if ok:
-                f.flush()
-                os.fsync(f.fileno())
-            f.close()
-            if ok:
-                os.replace(tmp, fname)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    return f, commit
-
-
 def _write_atomic(fname, append, body):
     """Run ``body(fileobj)`` into a temp file that replaces ``fname`` (after its old bytes when
     ``append``)."""
-    f, commit = _atomic_writer(fname)
-    ok = False
-    try:
+    fname = os.fspath(fname)
+    with atomic_open(fname) as f:
         if append and os.path.exists(fname):
             with open(fname, "rb") as old:
                 while chunk := old.read(1 << 20):
                     f.write(chunk)
         body(f)
-        ok = True
-    finally:
-        commit(ok)
 
 
 def _store_order(kv, sort_attr, fvocab):

@@ -2,10 +2,11 @@
 
 import json
 import os
-import tempfile
 from collections import Counter
 
 import numpy as np
+
+from luchina._atomic import write_bytes
 
 __all__ = ["Vocab"]
 
@@ -118,17 +119,7 @@ class Vocab:
                 "min_freq": self.min_freq, "max_size": self.max_size,
                 "id2word": self.id2word, "counts": list(self.counts.items())}
         text = json.dumps(data, ensure_ascii=False).encode("utf8")
-        path = os.fspath(path)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(os.path.abspath(path)))
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        write_bytes(path, text)
 
     @classmethod
     def load(cls, path):

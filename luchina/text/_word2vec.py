@@ -4,11 +4,11 @@ negative sampling, trained by the fused NumPy step of ``_w2v_step``."""
 import json
 import os
 import sys
-import tempfile
 import time
 
 import numpy as np
 
+from luchina._atomic import atomic_open
 from luchina.text import _w2v_corpus as corpus_mod
 from luchina.text._keyedvectors import KeyedVectors
 from luchina.text._w2v_corpus import LineSentence
@@ -226,19 +226,8 @@ class Word2Vec:
                   "keep": self._keep, "cum_table": self.cum_table}
         if self._opt is not None and self._opt[0].sum is not None:
             arrays["acc_in"], arrays["acc_out"] = self._opt[0].sum, self._opt[1].sum
-        path = os.fspath(fname)
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, **arrays)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        with atomic_open(fname) as f:
+            np.savez(f, **arrays)
 
     @classmethod
     def load(cls, fname, mmap=None):

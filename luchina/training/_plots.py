@@ -2,21 +2,14 @@
 
 import os
 
+from luchina._atomic import atomic_open
+
 __all__ = ["save_curves"]
 
 
 def _atomic_png(fig, path):
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=100)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_open(path) as fh:
+        fig.savefig(fh, format="png", dpi=100)
 
 
 def save_curves(history, run_dir):

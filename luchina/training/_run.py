@@ -7,6 +7,7 @@ import sys
 import time
 
 import luchina
+from luchina._atomic import atomic_open
 from luchina.training._checkpoint import (
     checkpoint_path,
     load_checkpoint,
@@ -26,17 +27,9 @@ __all__ = ["train", "new_run_dir", "write_json", "setup"]
 
 def write_json(path, obj):
     """Write JSON atomically (temporary file in the same folder, fsync, rename)."""
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(obj, fh, indent=2, ensure_ascii=False)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_open(path, "w", encoding="utf-8") as fh:
+        json.dump(obj, fh, indent=2, ensure_ascii=False)
+        fh.write("\n")
 
 
 def new_run_dir(name, root="runs"):

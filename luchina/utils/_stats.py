@@ -1,9 +1,10 @@
 """grad_stats, activation_stats and plot_grad_flow: is a network learning, layer by layer?"""
 
 import os
-import tempfile
 
 import numpy as np
+
+from luchina._atomic import atomic_open
 
 __all__ = ["grad_stats", "activation_stats", "plot_grad_flow", "StatsTable"]
 
@@ -217,16 +218,6 @@ def plot_grad_flow(named_parameters, path=None, ax=None, skip_bias=True):
 
 def _save_figure(fig, path):
     """Write the figure atomically: a temporary file in the same folder, then os.replace."""
-    folder = os.path.dirname(os.path.abspath(path))
     ext = os.path.splitext(path)[1].lstrip(".").lower() or "png"
-    fd, tmp = tempfile.mkstemp(prefix=".plot_grad_flow-", suffix="." + ext, dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            fig.savefig(f, format=ext, dpi=100)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_open(path) as f:
+        fig.savefig(f, format=ext, dpi=100)

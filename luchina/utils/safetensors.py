@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 
+from luchina._atomic import atomic_open
 from luchina._tensor import Tensor
 
 __all__ = ["save", "save_file", "load", "load_file"]
@@ -74,20 +75,10 @@ def save(tensors, metadata=None):
 def save_file(tensors, filename, metadata=None):
     """safetensors.torch.save_file; written atomically (temporary file, then rename)."""
     head, arrays = _header_and_arrays(tensors, metadata)
-    path = os.fspath(filename)
-    tmp = f"{path}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(head)
-            for a in arrays:
-                fh.write(memoryview(a.reshape(-1)).cast("B"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_open(filename) as fh:
+        fh.write(head)
+        for a in arrays:
+            fh.write(memoryview(a.reshape(-1)).cast("B"))
 
 
 def _parse(buf, name, device):

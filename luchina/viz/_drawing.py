@@ -4,9 +4,9 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 
+from luchina._atomic import write_bytes
 from luchina.viz import _graph
 from luchina.viz import _values as V
 from luchina.viz._dot import to_dot
@@ -105,19 +105,7 @@ class GraphDrawing:
         return f"<GraphDrawing: {len(self.nodes)} nodes, {len(self.edges)} edges>"
 
 
-def _atomic_write(path, data):
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+_atomic_write = write_bytes
 
 
 def _type_line(shape, dtype):
