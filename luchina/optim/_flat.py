@@ -112,6 +112,17 @@ class FlatGroup:
             out[a:b] = p._data.reshape(-1)
         return out
 
+    def coupled_grad(self, g, wd, maximize):
+        """g + wd * p (or wd * p - g when maximizing) in scratch buffer 1: L2 weight decay
+        folded into the gradient, as torch's non-decoupled optimizers do."""
+        t0 = self.gather_params(self.tmp(1))
+        t0 *= wd
+        if maximize:
+            t0 -= g
+        else:
+            t0 += g
+        return t0
+
     def add_to_params(self, update):
         """p += update for every parameter (``update`` a flat array)."""
         views = self._tmp_views.get(id(update)) or self.views(update)

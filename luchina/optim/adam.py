@@ -136,13 +136,7 @@ def _flat_adam(fg, state, lr, beta1, beta2, eps, wd, amsgrad, maximize, decouple
         for p in fg.params:
             p._data *= 1 - lr * wd
     elif wd != 0:
-        t0 = fg.gather_params(fg.tmp(1))
-        t0 *= wd
-        if maximize:
-            t0 -= g
-        else:
-            t0 += g
-        g = t0
+        g = fg.coupled_grad(g, wd, maximize)
     if maximize and (wd == 0 or decoupled):
         np.negative(g, out=g)
     t1 = fg.tmp(0)

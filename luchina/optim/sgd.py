@@ -81,13 +81,7 @@ def _flat_sgd(fg, lr, momentum, dampening, wd, nesterov, maximize):
     """The momentum update of SGD._step_group, op for op, on a FlatGroup's buffers."""
     g = fg.gather_grads()  # our own copy: changed in place below
     if wd != 0:
-        t0 = fg.gather_params(fg.tmp(1))
-        t0 *= wd
-        if maximize:
-            t0 -= g
-        else:
-            t0 += g
-        g = t0
+        g = fg.coupled_grad(g, wd, maximize)
     elif maximize:
         np.negative(g, out=g)
     B = fg.flat["momentum_buffer"]
