@@ -8,6 +8,7 @@ the numbers are the eager ones bit for bit. ``Program.source`` is the generated 
 
 import numpy as np
 
+from luchina._compile import _fast
 from luchina._tensor import Tensor
 from luchina.autograd.engine import sum_to
 from luchina.autograd.function import _RELEASED, Context
@@ -58,7 +59,8 @@ def _accumulate(t, g, take):
 class _Names:
     def __init__(self):
         self.ns = {"_arr": _arr, "_count": _count, "_acc": _accumulate, "_sum_to": sum_to,
-                   "_make": Tensor._make, "_RELEASED": _RELEASED, "_MISS": MISS, "tuple": tuple}
+                   "_make": Tensor._make, "_RELEASED": _RELEASED, "_MISS": MISS, "tuple": tuple,
+                   **_fast.NAMESPACE}
         self.ids = {}
         self.n = 0
 
@@ -92,6 +94,7 @@ def build(rec, result):
     from luchina.nn._functional_layers import _dropout_mask
 
     names = _Names()
+    fast = _fast.Fast(rec, names, result)
     body = []
     ctx_name = {}     # id(ctx) -> name
     slot_node = {}    # slot -> (ctx, output_nr)
@@ -125,6 +128,8 @@ def build(rec, result):
             c = ctx_name[id(ctx)] = names(ctx, "c")
             for i, s in enumerate(op.outs):
                 slot_node[s] = (ctx, i)
+            if fast.forward(op, ref_expr, body):
+                continue
             fwd = names(op.cls.forward, "F")
             args = ", ".join([c] + [ref_expr(r) for r in op.args])
             outs = ", ".join(f"v{s}" for s in op.outs) + ("" if op.single else ",")
@@ -150,7 +155,7 @@ def build(rec, result):
                         else line)
         else:
             _backward(ev, rec, names, body, ctx_name, slot_node, backpropagated, ref_expr,
-                      tensor_expr)
+                      tensor_expr, fast)
 
     ret = _result_expr(result, rec, names, ctx_name, backpropagated, tensor_expr)
     guards = []
@@ -176,7 +181,7 @@ def build(rec, result):
 
 
 def _backward(ev, rec, names, body, ctx_name, slot_node, backpropagated, ref_expr,
-              tensor_expr):
+              tensor_expr, fast):
     _, roots, grefs, shapes, dtypes, retain, order, final = ev
     contrib = {}   # (id(node), nr) -> [expression names]
     leaves = {}    # id(leaf) -> [leaf, [names], [observed arrays]]
@@ -214,15 +219,19 @@ def _backward(ev, rec, names, body, ctx_name, slot_node, backpropagated, ref_exp
             name = f"g{k}_{nr}"
             if len(parts) == 1:
                 body.append(f"{name} = {parts[0]}")
+                if parts[0] in fast.scratch:
+                    fast.scratch.add(name)
             else:
                 body.append(f"{name} = {parts[0]} + {parts[1]}")
                 for p in parts[2:]:
                     body.append(f"{name} += {p}")
+                fast.scratch.add(name)  # a new array
             gs.append(name)
-        bwd = names(node.fn.backward, "B")
-        body.append(f"r = {bwd}({c}, {', '.join(gs)})  # {node.name()}")
-        if len(node.next) == 1:
-            body.append("if type(r) is not tuple: r = (r,)")
+        if not fast.backward(node, gs, res, gout, body, c):
+            bwd = names(node.fn.backward, "B")
+            body.append(f"r = {bwd}({c}, {', '.join(gs)})  # {node.name()}")
+            if len(node.next) == 1:
+                body.append("if type(r) is not tuple: r = (r,)")
         if had_saved and not retain:
             body.append(f"{c}.saved = _RELEASED")
         for i, edge in enumerate(node.next):
@@ -238,6 +247,8 @@ def _backward(ev, rec, names, body, ctx_name, slot_node, backpropagated, ref_exp
                 body.append(f"{name} = _sum_to(r[{i}], {tuple(shape)!r})")
             else:
                 body.append(f"{name} = r[{i}]")
+                if (id(node), i) in fast.owned:
+                    fast.scratch.add(name)
             if isinstance(nxt, Context):
                 contrib.setdefault((id(nxt), nr), []).append(name)
             else:

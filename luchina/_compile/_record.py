@@ -26,12 +26,18 @@ def active():
 class Op:
     """One recorded ``Function.apply``: the class, classified arguments, node and outputs."""
 
-    __slots__ = ("cls", "args", "ctx", "own_ctx", "outs", "single", "zero_d", "xp")
+    __slots__ = ("cls", "args", "ctx", "own_ctx", "outs", "single", "zero_d", "xp", "metas",
+                 "out_metas")
 
 
 def _is_array(a):
     return isinstance(a, np.ndarray) or (hasattr(a, "__cuda_array_interface__")
                                          and hasattr(a, "dtype"))
+
+
+def _meta(a):
+    d = getattr(a, "_data", a) if isinstance(a, Tensor) else a
+    return (d.shape, d.dtype) if type(d) is np.ndarray else None
 
 
 def _const_sig(v):
@@ -104,6 +110,7 @@ class Recorder:
         op = Op()
         op.cls = cls
         op.args = [self._ref(a) for a in args]
+        op.metas = [_meta(a) for a in args]  # (shape, dtype) of NumPy arguments, for _fast
         outs = out if type(out) is tuple else (out,)
         op.single = type(out) is not tuple
         node = next((o.grad_fn for o in outs if isinstance(o, Tensor) and o.grad_fn is not None),
@@ -116,6 +123,7 @@ class Recorder:
                 op.xp = a.device.xp
         op.outs = []
         op.zero_d = []
+        op.out_metas = [_meta(o) for o in outs]
         for o in outs:
             s = self._new_slot()
             self._bind(o, ("slot", s))
