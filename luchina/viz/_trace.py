@@ -54,12 +54,13 @@ class BackwardTrace:
         table = []
         for r in self.rows:
             first = [str(r.step), r.op, summarize(r.output), summarize(r.upstream)]
-            if not r.inputs:
+            shown = _shown_inputs(r)
+            if not shown:
                 table.append(first + ["", "", "", ""])
-            for i, name in enumerate(r.inputs):
-                cells = [name, summarize(r.input_values[i]), summarize(r.local_grads[i]),
+            for k, i in enumerate(shown):
+                cells = [r.inputs[i], summarize(r.input_values[i]), summarize(r.local_grads[i]),
                          summarize(r.grads[i])]
-                table.append((first if i == 0 else [""] * 4) + cells)
+                table.append((first if k == 0 else [""] * 4) + cells)
         widths = [max(len(h), *(len(row[c]) for row in table)) if table else len(h)
                   for c, h in enumerate(head)]
         line = lambda cells: "  ".join(s.ljust(w) for s, w in zip(cells, widths)).rstrip()
@@ -77,13 +78,15 @@ class BackwardTrace:
                                                   "grad to input"))
         body = []
         for r in self.rows:
-            n = max(1, len(r.inputs))
-            for i in range(n):
+            shown = _shown_inputs(r)
+            n = max(1, len(shown))
+            for k in range(n):
                 tds = ""
-                if i == 0:
+                if k == 0:
                     for v in (str(r.step), r.op, summarize(r.output), summarize(r.upstream)):
                         tds += f'<td rowspan="{n}">{escape(v)}</td>'
-                if r.inputs:
+                if shown:
+                    i = shown[k]
                     for v in (r.inputs[i], summarize(r.input_values[i]),
                               summarize(r.local_grads[i]), summarize(r.grads[i])):
                         tds += f"<td>{escape(v)}</td>"
@@ -91,6 +94,14 @@ class BackwardTrace:
                     tds += "<td></td>" * 4
                 body.append(f"<tr>{tds}</tr>")
         return f"<table><tr>{cells}</tr>{''.join(body)}</table>"
+
+
+def _shown_inputs(row):
+    """Indices of the inputs worth a table line: constants the op kept no value of (a loss's
+    target options, say) would only be rows of dashes, so the printed table leaves them out;
+    ``row.inputs`` still lists every input."""
+    return [i for i, name in enumerate(row.inputs)
+            if not (name == "constant" and row.input_values[i] is None)]
 
 
 def _call(node, g_out):

@@ -115,3 +115,20 @@ def test_errors_are_clear():
         trace_backward(luchina.tensor(1.0))
     with pytest.raises(TypeError, match="must be a Tensor"):
         trace_backward(3.0)
+
+
+def test_printed_table_leaves_out_valueless_constants():
+    """A loss node's option arguments have no value to show: no rows of dashes in the table,
+    while .rows still list every input (so indices line up with the gradients)."""
+    import luchina.nn as lnn
+    luchina.manual_seed(0)
+    m = lnn.Sequential(lnn.Linear(4, 3), lnn.ReLU(), lnn.Linear(3, 2))
+    loss = lnn.CrossEntropyLoss()(m(luchina.randn(5, 4)), luchina.tensor([0, 1, 1, 0, 1]))
+    tr = trace_backward(loss)
+    first = tr.rows[0]
+    assert first.op == "NllLossBackward0"
+    assert len(first.inputs) == len(first.grads) and "constant" in first.inputs
+    text = str(tr)
+    assert not [ln for ln in text.splitlines() if ln.split() and ln.split()[0] == "constant"
+                and set(ln.split()[1:]) == {"-"}]
+    assert "<td>constant</td><td>-</td>" not in tr._repr_html_()
