@@ -78,28 +78,32 @@ class Adam(Optimizer):
                 g = _effective_grad(P, p._grad._data, 0, maximize, t0)
             else:
                 g = _effective_grad(P, p._grad._data, wd, maximize, t0)
-            m = st["exp_avg"]._data
-            v = st["exp_avg_sq"]._data
-            _lerp_(m, g, 1 - beta1, t1)
-            v *= beta2
-            np.multiply(g, 1 - beta2, out=t1)  # addcmul: value * g * g
-            t1 *= g
-            v += t1
-            bias_correction1 = 1 - beta1 ** step
-            bias_correction2 = 1 - beta2 ** step
-            step_size = lr / bias_correction1
-            bias_correction2_sqrt = bias_correction2 ** 0.5
-            if amsgrad:
-                vmax = st["max_exp_avg_sq"]._data
-                np.maximum(vmax, v, out=vmax)
-                v = vmax
-            denom = np.sqrt(v, out=t2)
-            denom /= bias_correction2_sqrt
-            denom += eps
-            np.multiply(m, -step_size, out=t1)  # addcdiv: value * m / denom
-            t1 /= denom
-            P += t1
+            vmax = st["max_exp_avg_sq"]._data if amsgrad else None
+            P += _adam_update(st["exp_avg"]._data, st["exp_avg_sq"]._data, vmax, g, step, lr,
+                              beta1, beta2, eps, t1, t2)
             _bump(p, name)
+
+
+def _adam_update(m, v, vmax, g, step, lr, beta1, beta2, eps, out, denom_out):
+    """One Adam update, shared by the per-parameter loop and the flat path: m, v (and the
+    AMSGrad maximum ``vmax``) are updated in place; returns ``out`` holding
+    -lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps). ``denom_out`` is scratch, and may be ``g``."""
+    _lerp_(m, g, 1 - beta1, out)
+    v *= beta2
+    np.multiply(g, 1 - beta2, out=out)  # addcmul: value * g * g
+    out *= g
+    v += out
+    bias_correction1 = 1 - beta1 ** step
+    bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+    if vmax is not None:
+        np.maximum(vmax, v, out=vmax)
+        v = vmax
+    denom = np.sqrt(v, out=denom_out)
+    denom /= bias_correction2_sqrt
+    denom += eps
+    np.multiply(m, -(lr / bias_correction1), out=out)  # addcdiv: value * m / denom
+    out /= denom
+    return out
 
 
 def _zero(key, p):
@@ -129,8 +133,7 @@ def _flat_adam(fg, state, lr, beta1, beta2, eps, wd, amsgrad, maximize, decouple
     for c in counters:
         c += 1
     step = float(step0)
-    # g is the flat gradient buffer (our own copy): maximize negates it in place; once m and v
-    # are updated it is free again and holds the denominator, so one scratch array suffices
+    # g is the flat gradient buffer (our own copy): maximize negates it in place
     g = fg.gather_grads()
     if wd != 0 and decoupled:
         for p in fg.params:
@@ -139,26 +142,10 @@ def _flat_adam(fg, state, lr, beta1, beta2, eps, wd, amsgrad, maximize, decouple
         g = fg.coupled_grad(g, wd, maximize)
     if maximize and (wd == 0 or decoupled):
         np.negative(g, out=g)
-    t1 = fg.tmp(0)
-    m = fg.flat["exp_avg"]
-    v = fg.flat["exp_avg_sq"]
-    _lerp_(m, g, 1 - beta1, t1)
-    v *= beta2
-    np.multiply(g, 1 - beta2, out=t1)
-    t1 *= g
-    v += t1
-    bias_correction1 = 1 - beta1 ** step
-    bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
-    if amsgrad:
-        vmax = fg.flat["max_exp_avg_sq"]
-        np.maximum(vmax, v, out=vmax)
-        v = vmax
-    denom = np.sqrt(v, out=fg.grad)
-    denom /= bias_correction2_sqrt
-    denom += eps
-    np.multiply(m, -(lr / bias_correction1), out=t1)
-    t1 /= denom
-    fg.add_to_params(t1)
+    vmax = fg.flat["max_exp_avg_sq"] if amsgrad else None
+    # once m and v are updated the gradient buffer is free again: it holds the denominator
+    fg.add_to_params(_adam_update(fg.flat["exp_avg"], fg.flat["exp_avg_sq"], vmax, g, step,
+                                  lr, beta1, beta2, eps, fg.tmp(0), fg.grad))
     for p in fg.params:
         _bump(p, name)
     return True

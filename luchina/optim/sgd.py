@@ -51,26 +51,33 @@ class SGD(Optimizer):
             if momentum != 0:
                 st = state[p]
                 buf = st.get("momentum_buffer")
-                if buf is None:
+                first = buf is None
+                if first:
                     buf = st["momentum_buffer"] = self._new_state(p)
-                    buf._data[...] = g
-                else:
-                    B = buf._data
-                    B *= momentum
-                    if dampening == 0:
-                        B += g
-                    else:
-                        np.multiply(g, 1 - dampening, out=t1)
-                        B += t1
-                if nesterov:
-                    np.multiply(buf._data, momentum, out=t1)
-                    t1 += g
-                    g = t1
-                else:
-                    g = buf._data
+                g = _momentum_direction(buf._data, g, first, momentum, dampening, nesterov, t1)
             np.multiply(g, -lr, out=t1)
             P += t1
             _bump(p, "SGD.step")
+
+
+def _momentum_direction(B, g, first, momentum, dampening, nesterov, scratch):
+    """The momentum buffer ``B`` updated in place with gradient ``g`` (copied in on the first
+    step, as torch does) and the direction to step along: ``B``, or ``g + momentum * B`` in
+    ``scratch`` for Nesterov. Shared by the per-parameter loop and the flat path."""
+    if first:
+        B[...] = g
+    else:
+        B *= momentum
+        if dampening == 0:
+            B += g
+        else:
+            np.multiply(g, 1 - dampening, out=scratch)
+            B += scratch
+    if nesterov:
+        np.multiply(B, momentum, out=scratch)
+        scratch += g
+        return scratch
+    return B
 
 
 def _zero(key, p):
@@ -84,24 +91,10 @@ def _flat_sgd(fg, lr, momentum, dampening, wd, nesterov, maximize):
         g = fg.coupled_grad(g, wd, maximize)
     elif maximize:
         np.negative(g, out=g)
-    B = fg.flat["momentum_buffer"]
     t1 = fg.tmp(0)
-    if fg.fresh:  # the first step copies the gradient into the buffer, as torch does
-        B[...] = g
-        fg.fresh = False
-    else:
-        B *= momentum
-        if dampening == 0:
-            B += g
-        else:
-            np.multiply(g, 1 - dampening, out=t1)
-            B += t1
-    if nesterov:
-        np.multiply(B, momentum, out=t1)
-        t1 += g
-        g = t1
-    else:
-        g = B
+    g = _momentum_direction(fg.flat["momentum_buffer"], g, fg.fresh, momentum, dampening,
+                            nesterov, t1)
+    fg.fresh = False
     np.multiply(g, -lr, out=t1)
     fg.add_to_params(t1)
     for p in fg.params:
