@@ -6,6 +6,18 @@ import statistics
 import time
 
 
+def libraries():
+    """{"luchina": luchina, "torch": torch}, without torch where it is not installed."""
+    import luchina
+    libs = {"luchina": luchina}
+    try:
+        import torch
+    except ImportError:
+        return libs
+    libs["torch"] = torch
+    return libs
+
+
 def interleaved(cases, repeats, number, warmup=None):
     """Time ``cases`` ({label: fn}) ``repeats`` times each, alternating between them.
 

@@ -7,7 +7,7 @@ import statistics
 
 import numpy as np
 
-from bench._timing import interleaved, summary
+from bench._timing import interleaved, libraries, summary
 from bench.mlp import SIZES, build_model
 
 
@@ -29,13 +29,7 @@ def _numpy_case(x):
 
 def run(quick=False):
     """{batch: {label: [seconds per forward, one per repetition]}}."""
-    import luchina
-    libs = {"luchina": luchina}
-    try:
-        import torch
-        libs["torch"] = torch
-    except ImportError:
-        pass
+    libs = libraries()
     rng = np.random.default_rng(0)
     result = {}
     for batch, (repeats, number) in ((1, (2, 50) if quick else (9, 3000)),

@@ -6,7 +6,7 @@ gradient and clears the gradients, so it measures what a training step pays per 
 
 import numpy as np
 
-from bench._timing import interleaved, summary
+from bench._timing import interleaved, libraries, summary
 
 OPS = {
     "add 8x8": lambda m, a, b: m.add(a, b),
@@ -31,13 +31,7 @@ def _case(module, op):
 
 
 def run(quick=False):
-    import luchina
-    libs = {"luchina": luchina}
-    try:
-        import torch
-        libs["torch"] = torch
-    except ImportError:
-        pass
+    libs = libraries()
     repeats, number = (2, 50) if quick else (15, 2000)
     rows = []
     for name, op in OPS.items():
